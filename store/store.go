@@ -22,7 +22,8 @@ type Store interface {
 	// RunInTx runs fn in one transaction: every change fn makes through tx
 	// commits together when fn returns nil and none of it persists when fn
 	// returns an error (or panics). fn must use only tx, never the Store
-	// itself, while it runs.
+	// itself, while it runs. A failed call through tx ends the transaction
+	// for PostgreSQL, so fn should return once a call fails.
 	RunInTx(ctx context.Context, fn func(tx Repos) error) error
 
 	// Ping checks that the database answers.
@@ -320,6 +321,10 @@ type ContentRepo interface {
 	// (ConstraintContentSlugPersonal), counting soft-deleted rows.
 	Create(ctx context.Context, c *Content) error
 	Get(ctx context.Context, id uuid.UUID) (*Content, error)
+	// Update applies p (guarded by p.IfStatus like MediaRepo.Update). It
+	// changes nothing p does not name: moving content out of its
+	// organization leaves status and published_at alone (the reference's
+	// unpublish trigger is data-model Oddity 38; the service decides).
 	Update(ctx context.Context, id uuid.UUID, p ContentPatch) (*Content, error)
 	SoftDelete(ctx context.Context, id uuid.UUID) error
 	List(ctx context.Context, f ContentFilter, page Page) (List[Content], error)
@@ -367,6 +372,7 @@ type AccessRepo interface {
 	Upsert(ctx context.Context, a *ContentAccess) error
 	Get(ctx context.Context, userID string, contentID uuid.UUID) (*ContentAccess, error)
 	Delete(ctx context.Context, userID string, contentID uuid.UUID) error
+	// ListByUser returns the user's grants, oldest first.
 	ListByUser(ctx context.Context, userID string) ([]ContentAccess, error)
 }
 
