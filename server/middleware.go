@@ -33,8 +33,10 @@ const HeaderRequestID = "X-Request-ID"
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // middleware wraps h in the shared pipeline, outermost first: recover,
-// request id, access log, security headers, CORS, body limit.
+// request id, access log, security headers, CORS, body limit, then the
+// session (actor resolution and the CSRF origin check).
 func (s *Server) middleware(h http.Handler) http.Handler {
+	h = s.authenticate(h)
 	h = s.limitBody(h)
 	h = s.cors(h)
 	h = s.securityHeaders(h)
@@ -49,6 +51,7 @@ type reqInfo struct {
 	id       string
 	clientIP string
 	route    string
+	userID   string
 	log      *slog.Logger
 }
 
@@ -194,6 +197,9 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			}
 			if info.route != "" {
 				attrs = append(attrs, slog.String("route", info.route))
+			}
+			if info.userID != "" {
+				attrs = append(attrs, slog.String("user_id", info.userID))
 			}
 			attrs = append(attrs,
 				slog.Int("status", status),

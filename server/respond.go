@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/codexforgo/codex/fault"
 	"github.com/codexforgo/codex/store"
@@ -94,7 +95,27 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		// Internal context (keys, ids, causes) must not reach clients.
 		details = nil
 	}
+	if fe.Kind == fault.RateLimited {
+		if d, ok := details.(map[string]int64); ok {
+			w.Header().Set("Retry-After", fmt.Sprint(d["retryAfter"]))
+		}
+	}
+	if isAuthPath(r.URL.Path) {
+		writeAuthError(w, status, fe.Code, fe.Message)
+		return
+	}
 	writeErrorBody(w, status, fe.Code, fe.Message, details)
+}
+
+// isAuthPath reports whether the auth surface owns the path: its clients
+// parse the auth framework's flat {"code","message"} error body.
+func isAuthPath(p string) bool { return strings.HasPrefix(p, "/api/auth/") }
+
+func writeAuthError(w http.ResponseWriter, status int, code, message string) {
+	_ = writeJSON(w, status, struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}{code, message})
 }
 
 func writeErrorBody(w http.ResponseWriter, status int, code, message string, details any) {

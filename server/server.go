@@ -131,7 +131,8 @@ type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 type RouteOption func(*routeConfig)
 
 type routeConfig struct {
-	maxBody int64
+	maxBody   int64
+	rateLimit string
 }
 
 // MaxBodyBytes lets a route accept bodies up to n bytes instead of
@@ -164,6 +165,12 @@ func (rt *router) handle(method, path string, h HandlerFunc, opts ...RouteOption
 		}
 		if len(ps) > 0 {
 			r = r.WithContext(withParams(r.Context(), ps))
+		}
+		if rc.rateLimit != "" {
+			if err := rt.srv.routeLimit(w, r, rc.rateLimit, method+" "+path); err != nil {
+				WriteError(w, r, err)
+				return
+			}
 		}
 		if err := h(w, r); err != nil {
 			WriteError(w, r, err)
