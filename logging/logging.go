@@ -99,10 +99,17 @@ func redactValue(v slog.Value) slog.Value {
 	return v
 }
 
+// Verbatim is a string the caller has decided must be logged as it is. The
+// one user is the log mailer, whose whole purpose is to show a person the
+// verification and reset links (tokens included) that would have been mailed.
+type Verbatim string
+
 // redactAny handles the non-scalar values that commonly carry secrets:
 // errors (whose text may embed a DSN), headers and string maps.
 func redactAny(v slog.Value) slog.Value {
 	switch x := v.Any().(type) {
+	case Verbatim:
+		return slog.StringValue(string(x))
 	case error:
 		if s := RedactString(x.Error()); s != x.Error() {
 			return slog.StringValue(s)

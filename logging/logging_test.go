@@ -159,3 +159,15 @@ func TestLevel(t *testing.T) {
 	l.Warn("kept")
 	is.True(strings.Contains(buf.String(), `"kept"`))
 }
+
+func TestVerbatimIsLoggedAsIs(t *testing.T) {
+	var buf bytes.Buffer
+	logging.NewJSON(&buf, nil).Info("email", "text", logging.Verbatim("open https://x/verify?token=abc"), "other", "token=abc")
+	out := buf.String()
+	if !strings.Contains(out, "verify?token=abc") {
+		t.Fatalf("verbatim value redacted: %s", out)
+	}
+	if strings.Contains(out, `"other":"token=abc"`) {
+		t.Fatalf("ordinary value not redacted: %s", out)
+	}
+}

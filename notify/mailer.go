@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/codexforgo/codex/logging"
 )
 
 // Message is one email, already rendered.
@@ -59,7 +61,7 @@ func (l LogMailer) Send(ctx context.Context, m Message) error {
 		slog.String("from", m.From),
 		slog.String("subject", m.Subject),
 		slog.String("tag", m.Tag),
-		slog.String("text", m.Text),
+		slog.Any("text", logging.Verbatim(m.Text)),
 	)
 	return nil
 }

@@ -18,13 +18,19 @@ func RateLimit(preset string) RouteOption {
 // limit applies a preset to key and writes the X-RateLimit-* headers. It
 // returns a RateLimited error when the request must be refused, and an
 // Unavailable one when a fail-closed preset cannot reach its store.
-func (s *Server) limit(w http.ResponseWriter, r *http.Request, preset ratelimit.Preset, key string) error {
+// Only the route's own limit reports X-RateLimit-* on every response (quiet
+// = false); an additional limit such as the per-account one stays quiet
+// unless it refuses.
+func (s *Server) limit(w http.ResponseWriter, r *http.Request, preset ratelimit.Preset, key string, quiet bool) error {
 	res, err := s.c.RateLimiter().Allow(r.Context(), preset, key)
 	if err != nil {
 		logger(r.Context()).Warn("rate limit store failed", "preset", preset.Name, "err", err)
 		if !res.Allowed {
 			return fault.Unavailablef(err, "Rate limiting is unavailable; try again shortly")
 		}
+	}
+	if res.Allowed && quiet {
+		return nil
 	}
 	for k, v := range res.Headers() {
 		w.Header().Set(k, v)
@@ -44,5 +50,5 @@ func (s *Server) routeLimit(w http.ResponseWriter, r *http.Request, preset, rout
 	if a := Actor(r); a.Authenticated() {
 		key = "user:" + a.UserID
 	}
-	return s.limit(w, r, s.c.RateLimit(preset), key+":"+route)
+	return s.limit(w, r, s.c.RateLimit(preset), key+":"+route, false)
 }
