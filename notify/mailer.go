@@ -1,9 +1,8 @@
-// Package notify sends email: the Mailer seam every adapter implements, the
-// log mailer that is the embedded default, and an in-memory outbox for tests.
 package notify
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/mail"
 	"slices"
@@ -14,23 +13,48 @@ import (
 	"github.com/codexforgo/codex/logging"
 )
 
-// Message is one email, already rendered.
+// Message is one email, already rendered. It is stored as JSON in the email
+// log until delivered, so the JSON names are part of the stored format.
 type Message struct {
-	From    string // "Name <addr>"; empty = the mailer's default sender
-	To      string // a single recipient address
-	Subject string
-	HTML    string
-	Text    string
+	// ID identifies the send (its email log entry). Adapters use it to
+	// make a retried delivery idempotent where the provider supports that.
+	ID      string `json:"id,omitempty"`
+	From    string `json:"from,omitempty"` // "Name <addr>"; empty = the mailer's default sender
+	To      string `json:"to"`             // a single recipient address
+	Subject string `json:"subject"`
+	HTML    string `json:"html"`
+	Text    string `json:"text"`
 	// Headers are extra headers, e.g. List-Unsubscribe.
-	Headers map[string]string
+	Headers map[string]string `json:"headers,omitempty"`
 	// Tag names the kind of message (a template name), for logs and tests.
-	Tag string
+	Tag string `json:"tag,omitempty"`
 }
 
-// Mailer delivers messages. Send returns an error when delivery failed; a
-// transient failure may be retried by the caller.
+// Mailer delivers messages. Send returns an error when delivery failed.
+// The Service retries failures with backoff unless the error is marked
+// Permanent (the provider refused the message for good).
 type Mailer interface {
 	Send(ctx context.Context, m Message) error
+}
+
+type permanentError struct{ err error }
+
+func (p permanentError) Error() string { return p.err.Error() }
+func (p permanentError) Unwrap() error { return p.err }
+
+// Permanent marks err as a failure that retrying cannot fix (a rejected
+// address or message), so delivery stops at once instead of backing off.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanentError{err}
+}
+
+// IsPermanent reports whether err was marked with Permanent.
+func IsPermanent(err error) bool {
+	var p permanentError
+	return errors.As(err, &p)
 }
 
 // ValidAddress reports whether s is a single bare email address.

@@ -230,6 +230,7 @@ func (r emailLogRepo) Update(ctx context.Context, id uuid.UUID, p store.EmailLog
 		set(&n.Error, p.Error)
 		set(&n.Attempts, p.Attempts)
 		set(&n.NextAttemptAt, p.NextAttemptAt)
+		set(&n.Metadata, p.Metadata)
 		n.UpdatedAt = r.d.now()
 		if !n.Status.Valid() {
 			return checkErr("check_email_status")

@@ -184,6 +184,7 @@ func (r emailLogRepo) Update(ctx context.Context, id uuid.UUID, p store.EmailLog
 	set(s, "error", p.Error)
 	set(s, "attempts", p.Attempts)
 	set(s, "next_attempt_at", p.NextAttemptAt)
+	set(s, "metadata", p.Metadata)
 	return queryOne(ctx, r.q, "update email log", scanEmailLog,
 		"UPDATE email_audit_logs SET "+s.sql()+" WHERE id = "+a.add(id)+" RETURNING "+emailLogCols, a...)
 }
