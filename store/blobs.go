@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"io"
+	"net/http"
 	"time"
 )
 
@@ -30,4 +31,16 @@ type BlobInfo struct {
 	Size        int64
 	ContentType string
 	ModTime     time.Time
+}
+
+// Presigner is implemented by Blobs whose objects can be reached directly by
+// clients through time-limited signed URLs (S3, R2, MinIO). Blobs without it
+// (the disk) have their uploads and downloads served by the server itself
+// through URLs the server signs.
+type Presigner interface {
+	// PresignPut returns a URL a client can PUT exactly size bytes of
+	// contentType to, and the headers it must send with it.
+	PresignPut(ctx context.Context, key, contentType string, size int64, expiry time.Duration) (string, http.Header, error)
+	// PresignGet returns a URL a client can GET the object from.
+	PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error)
 }
