@@ -11,11 +11,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/codexforgo/codex/logging"
 	"github.com/codexforgo/codex/notify"
+	"github.com/codexforgo/codex/purchase"
 	"github.com/codexforgo/codex/ratelimit"
 	"github.com/codexforgo/codex/store"
+	"github.com/codexforgo/codex/store/s3"
 )
 
 // Config configures a platform. The zero value means the embedded defaults:
@@ -48,6 +51,8 @@ type Config struct {
 	// RateLimits overrides rate-limit presets by name ("auth", "api",
 	// "streaming", "strict", "webhook", "web").
 	RateLimits map[string]ratelimit.Preset
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
 	// CookieDomain is the Domain of the session cookie; empty = host-only.
 	CookieDomain string
 	// MaxBodyBytes bounds JSON request bodies. Default: 1 MiB.
@@ -58,12 +63,55 @@ type Config struct {
 	// PlatformName and SupportEmail brand platform email.
 	PlatformName string
 	SupportEmail string
+	// SMTPURL delivers mail through an SMTP server, e.g.
+	// smtp://user:pass@host:587 (see notify/smtp). ResendAPIKey delivers
+	// through Resend when SMTPURL is empty. Neither = the log mailer.
+	SMTPURL      string
+	ResendAPIKey string
+	// MailMaxAttempts (default 5) and MailRetryBackoff (default 30 s,
+	// doubled after each failure) tune email delivery retries.
+	MailMaxAttempts  int
+	MailRetryBackoff time.Duration
+	// Secret signs links that must stay valid across restarts and
+	// instances (email unsubscribe links); at least 32 characters. Empty =
+	// a random key created once in DataDir/secret.key.
+	Secret string
+	// StripeSecretKey selects Stripe payments (purchase/stripe); empty =
+	// the local test payments, whose checkout pages the server serves.
+	StripeSecretKey string
+	// StripeWebhookSecrets maps each webhook endpoint ("booking",
+	// "payment", "subscription", "customer", "connect", "dispute") to its
+	// signing secret; an endpoint without one refuses every delivery.
+	StripeWebhookSecrets map[string]string
+	// StripeAPIBase replaces https://api.stripe.com (stripe-mock in tests).
+	StripeAPIBase string
+	// Payments overrides the payments adapter chosen above.
+	Payments purchase.Payments
+	// Transcoder is "ffmpeg", "runpod" or "none"; empty = ffmpeg when it is
+	// on PATH, else none (transcode requests answer 503).
+	Transcoder string
+	// TranscodeWorkers bounds concurrent local ffmpeg jobs (default 1).
+	TranscodeWorkers int
+	// RunPod transcoding: API key, serverless endpoint id, the secret the
+	// worker signs its callbacks with, and the API base (tests). Callbacks
+	// go to PublicURL + /api/transcoding/webhook unless RunpodWebhookURL says.
+	RunpodAPIKey        string
+	RunpodEndpointID    string
+	RunpodWebhookSecret string
+	RunpodAPIBase       string
+	RunpodWebhookURL    string
+	// WorkerSecret signs service-to-service calls to /internal/* (at least
+	// 32 characters); empty = a key derived from Secret.
+	WorkerSecret string
 
 	// Logger receives structured logs. Default: JSON to stderr.
 	Logger *slog.Logger
 	// Store overrides DatabaseURL with a ready store (the caller closes it).
 	Store store.Store
-	// Blobs overrides the disk blobs with a ready implementation.
+	// S3 keeps blobs in an S3-compatible bucket (S3, R2, MinIO) when its
+	// Bucket is set; otherwise they live on the disk under DataDir.
+	S3 s3.Config
+	// Blobs overrides the disk or S3 blobs with a ready implementation.
 	Blobs store.Blobs
 	// Mailer overrides the log mailer.
 	Mailer notify.Mailer
@@ -140,6 +188,24 @@ func (c *Config) normalize() error {
 	if c.SupportEmail == "" {
 		c.SupportEmail = "support@localhost"
 	}
+	if c.Secret != "" && len(c.Secret) < 32 {
+		errs = append(errs, errors.New("Secret must be at least 32 characters"))
+	}
+	switch c.Transcoder {
+	case "", "ffmpeg", "none":
+	case "runpod":
+		if c.RunpodAPIKey == "" || c.RunpodEndpointID == "" || c.RunpodWebhookSecret == "" {
+			errs = append(errs, errors.New("Transcoder runpod needs RunpodAPIKey, RunpodEndpointID and RunpodWebhookSecret"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("Transcoder %q: want ffmpeg, runpod or none", c.Transcoder))
+	}
+	if c.TranscodeWorkers < 0 {
+		errs = append(errs, errors.New("TranscodeWorkers must not be negative"))
+	}
+	if c.WorkerSecret != "" && len(c.WorkerSecret) < 32 {
+		errs = append(errs, errors.New("WorkerSecret must be at least 32 characters"))
+	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -180,10 +246,28 @@ func parsePrefix(s string) (netip.Prefix, error) {
 //	CODEX_PRODUCTION        "true": production mode (HSTS)
 //	CODEX_MAX_BODY_BYTES    JSON body limit in bytes
 //	CODEX_REDIS_URL         redis://host:port/db for shared rate limits
+//	CODEX_METRICS_TOKEN     bearer token required by /metrics
 //	CODEX_COOKIE_DOMAIN     Domain attribute of the session cookie
 //	CODEX_MAIL_FROM         sender of platform email, "Name <addr>"
 //	CODEX_PLATFORM_NAME     platform name used in email
 //	CODEX_SUPPORT_EMAIL     support address used in email
+//	CODEX_SMTP_URL          smtp://user:pass@host:port: send email over SMTP
+//	CODEX_RESEND_API_KEY    send email through Resend (when no SMTP URL)
+//	CODEX_SECRET            key for links that outlive a restart (32+ chars)
+//	CODEX_S3_BUCKET         keep blobs in this S3/R2/MinIO bucket (unset: disk)
+//	CODEX_S3_ENDPOINT       S3 API base URL (unset: AWS)
+//	CODEX_S3_REGION         signing region (default auto with an endpoint, else us-east-1)
+//	CODEX_S3_ACCESS_KEY_ID, CODEX_S3_SECRET_ACCESS_KEY  static credentials
+//	CODEX_S3_PATH_STYLE     "true": path-style addressing (MinIO)
+//	CODEX_STRIPE_SECRET_KEY Stripe API key: take payments on Stripe (unset: local test payments)
+//	CODEX_STRIPE_WEBHOOK_SECRET_BOOKING, _PAYMENT, _SUBSCRIPTION, _CUSTOMER,
+//	_CONNECT, _DISPUTE      signing secret of each /webhooks/stripe/<endpoint>
+//	CODEX_STRIPE_API_BASE   Stripe API base URL (stripe-mock)
+//	CODEX_TRANSCODER        ffmpeg, runpod or none (unset: ffmpeg when on PATH)
+//	CODEX_TRANSCODE_WORKERS concurrent local ffmpeg jobs (default 1)
+//	CODEX_RUNPOD_API_KEY, CODEX_RUNPOD_ENDPOINT_ID, CODEX_RUNPOD_WEBHOOK_SECRET,
+//	CODEX_RUNPOD_API_BASE, CODEX_RUNPOD_WEBHOOK_URL  RunPod transcoding
+//	CODEX_WORKER_SECRET     signs service-to-service calls to /internal/*
 //	CODEX_LOG_LEVEL         debug, info (default), warn, error
 func ConfigFromEnv() (Config, error) {
 	return configFromLookup(os.LookupEnv, os.Stderr)
@@ -225,8 +309,20 @@ func configFromLookup(lookup func(string) (string, bool), logOut io.Writer) (Con
 		MailFrom:       get("CODEX_MAIL_FROM"),
 		RedisURL:       get("CODEX_REDIS_URL"),
 		CookieDomain:   get("CODEX_COOKIE_DOMAIN"),
+		MetricsToken:   get("CODEX_METRICS_TOKEN"),
 		PlatformName:   get("CODEX_PLATFORM_NAME"),
 		SupportEmail:   get("CODEX_SUPPORT_EMAIL"),
+		SMTPURL:        get("CODEX_SMTP_URL"),
+		ResendAPIKey:   get("CODEX_RESEND_API_KEY"),
+		Secret:         get("CODEX_SECRET"),
+		S3: s3.Config{
+			Endpoint:        get("CODEX_S3_ENDPOINT"),
+			Region:          get("CODEX_S3_REGION"),
+			Bucket:          get("CODEX_S3_BUCKET"),
+			AccessKeyID:     get("CODEX_S3_ACCESS_KEY_ID"),
+			SecretAccessKey: get("CODEX_S3_SECRET_ACCESS_KEY"),
+			PathStyle:       boolean("CODEX_S3_PATH_STYLE"),
+		},
 	}
 	if v := get("CODEX_MAX_BODY_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -234,6 +330,30 @@ func configFromLookup(lookup func(string) (string, bool), logOut io.Writer) (Con
 			errs = append(errs, fmt.Errorf("CODEX_MAX_BODY_BYTES=%q: want a positive integer", v))
 		}
 		cfg.MaxBodyBytes = n
+	}
+	cfg.Transcoder = get("CODEX_TRANSCODER")
+	cfg.RunpodAPIKey = get("CODEX_RUNPOD_API_KEY")
+	cfg.RunpodEndpointID = get("CODEX_RUNPOD_ENDPOINT_ID")
+	cfg.RunpodWebhookSecret = get("CODEX_RUNPOD_WEBHOOK_SECRET")
+	cfg.RunpodAPIBase = get("CODEX_RUNPOD_API_BASE")
+	cfg.RunpodWebhookURL = get("CODEX_RUNPOD_WEBHOOK_URL")
+	cfg.WorkerSecret = get("CODEX_WORKER_SECRET")
+	if v := get("CODEX_TRANSCODE_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("CODEX_TRANSCODE_WORKERS=%q: want a positive integer", v))
+		}
+		cfg.TranscodeWorkers = n
+	}
+	cfg.StripeSecretKey = get("CODEX_STRIPE_SECRET_KEY")
+	cfg.StripeAPIBase = get("CODEX_STRIPE_API_BASE")
+	for _, e := range purchase.Endpoints() {
+		if v := get("CODEX_STRIPE_WEBHOOK_SECRET_" + strings.ToUpper(string(e))); v != "" {
+			if cfg.StripeWebhookSecrets == nil {
+				cfg.StripeWebhookSecrets = map[string]string{}
+			}
+			cfg.StripeWebhookSecrets[string(e)] = v
+		}
 	}
 	var level slog.Level
 	if v := get("CODEX_LOG_LEVEL"); v != "" {

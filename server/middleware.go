@@ -209,6 +209,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 				slog.String("user_agent", r.UserAgent()),
 			)
 			info.log.LogAttrs(r.Context(), level, "request", attrs...)
+			s.metrics.observe(info.route, r.Method, status, time.Since(start))
 			if p != nil {
 				panic(p)
 			}

@@ -36,6 +36,7 @@ type Server struct {
 	c             *codex.Codex
 	log           *slog.Logger
 	healthTimeout time.Duration
+	metrics       *metrics
 }
 
 // Option configures a Server.
@@ -56,6 +57,7 @@ func New(c *codex.Codex, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.metrics = newMetrics(s)
 	return s
 }
 
@@ -119,6 +121,7 @@ func (s *Server) handler(only []Surface, extra func(*router)) http.Handler {
 		}
 		routers[0].handleHealth("/health", "codex", all)
 	}
+	routers[0].handle("GET", "/metrics", s.serveMetrics)
 	return s.middleware(hr)
 }
 

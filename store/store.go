@@ -50,6 +50,8 @@ type Repos interface {
 	Fees() FeeRepo
 	Templates() TemplateRepo
 	EmailLog() EmailLogRepo
+	EmailOptOuts() EmailOptOutRepo
+	Admin() AdminRepo
 }
 
 // Page is a page request: Page is 1-based.
@@ -186,6 +188,11 @@ type OrganizationRepo interface {
 	Update(ctx context.Context, id uuid.UUID, p OrganizationPatch) (*Organization, error)
 	SoftDelete(ctx context.Context, id uuid.UUID) error
 	List(ctx context.Context, f OrganizationFilter, page Page) (List[Organization], error)
+	// Lock holds the live organization's row against concurrent writers
+	// until the surrounding transaction ends (ErrNotFound when missing or
+	// deleted), so checks such as "one owner must remain" cannot race.
+	// Outside RunInTx it only checks that the organization is live.
+	Lock(ctx context.Context, id uuid.UUID) error
 }
 
 // OrganizationPatch changes some columns of an organization.
@@ -217,6 +224,16 @@ type MembershipRepo interface {
 	Delete(ctx context.Context, orgID uuid.UUID, userID string) error
 	// Count counts the organization's memberships with the role and status.
 	Count(ctx context.Context, orgID uuid.UUID, role MembershipRole, status MembershipStatus) (int, error)
+	// ListMembers returns one page of the organization's memberships with
+	// their users' email and name, oldest first (ties by id).
+	ListMembers(ctx context.Context, orgID uuid.UUID, page Page) (List[Member], error)
+}
+
+// Member is a membership with its user's email and name.
+type Member struct {
+	Membership
+	Email string `json:"email"`
+	Name  string `json:"name"`
 }
 
 // MembershipPatch changes a membership.
@@ -328,6 +345,9 @@ type ContentRepo interface {
 	Update(ctx context.Context, id uuid.UUID, p ContentPatch) (*Content, error)
 	SoftDelete(ctx context.Context, id uuid.UUID) error
 	List(ctx context.Context, f ContentFilter, page Page) (List[Content], error)
+	// GetIncludingDeleted also returns soft-deleted rows (a payment for
+	// content deleted after checkout must still be recorded).
+	GetIncludingDeleted(ctx context.Context, id uuid.UUID) (*Content, error)
 }
 
 // ContentPatch changes some columns of a content item.
@@ -372,8 +392,14 @@ type AccessRepo interface {
 	Upsert(ctx context.Context, a *ContentAccess) error
 	Get(ctx context.Context, userID string, contentID uuid.UUID) (*ContentAccess, error)
 	Delete(ctx context.Context, userID string, contentID uuid.UUID) error
+	// DeleteIfType deletes the pair's grant only when it is of type t, in
+	// one atomic step, and reports whether it did (a refund revokes the
+	// grant its purchase made, never a complimentary one given since).
+	DeleteIfType(ctx context.Context, userID string, contentID uuid.UUID, t AccessType) (bool, error)
 	// ListByUser returns the user's grants, oldest first.
 	ListByUser(ctx context.Context, userID string) ([]ContentAccess, error)
+	// Library returns the user's library (see LibraryFilter), one page of it.
+	Library(ctx context.Context, userID string, f LibraryFilter, page Page) (List[LibraryItem], error)
 }
 
 // PlaybackRepo stores resume positions.
@@ -383,6 +409,39 @@ type PlaybackRepo interface {
 	// true. It returns the stored row.
 	Save(ctx context.Context, p *Playback) (*Playback, error)
 	Get(ctx context.Context, userID string, contentID uuid.UUID) (*Playback, error)
+}
+
+// LibraryFilter narrows a user's library: the live, published or archived
+// content the user holds through a completed purchase or an unexpired grant
+// (archiving stops sales, not what buyers already hold).
+type LibraryFilter struct {
+	// Progress is "" or "all", "in-progress" (started, not completed) or
+	// "completed".
+	Progress string
+	// SortBy is "recent" (default: latest acquisition first), "title"
+	// (ascending, bytewise) or "duration" (longest first, unknown last);
+	// ties by content id.
+	SortBy string
+	// Now decides which grants have expired.
+	Now time.Time
+}
+
+// LibraryItem is one content item of a user's library, once per content
+// however many purchases and grants lead to it.
+type LibraryItem struct {
+	Content Content
+	// MediaDurationSeconds is the linked live media's duration, if known.
+	MediaDurationSeconds *int
+	// AcquiredAt is the latest purchase or grant of the item.
+	AcquiredAt time.Time
+	// AccessType is how the latest acquisition was made (purchased,
+	// complimentary, subscription).
+	AccessType AccessType
+	// AmountPaidCents is the latest completed purchase's amount; nil when
+	// the item came only through grants.
+	AmountPaidCents *int
+	// Progress is the user's playback row, if any.
+	Progress *Playback
 }
 
 // ---- purchases ----
@@ -398,6 +457,24 @@ type PurchaseRepo interface {
 	List(ctx context.Context, f PurchaseFilter, page Page) (List[Purchase], error)
 	// HasCompleted reports whether the customer has a completed purchase of the content.
 	HasCompleted(ctx context.Context, customerID string, contentID uuid.UUID) (bool, error)
+	// ListWithContent is List with each purchase's content summary
+	// (soft-deleted content included), in the same order.
+	ListWithContent(ctx context.Context, f PurchaseFilter, page Page) (List[PurchaseWithContent], error)
+}
+
+// PurchaseContent is the summary of the content a purchase is for.
+type PurchaseContent struct {
+	ID           uuid.UUID   `json:"id"`
+	Title        string      `json:"title"`
+	Slug         string      `json:"slug"`
+	ThumbnailURL *string     `json:"thumbnailUrl"`
+	ContentType  ContentType `json:"contentType"`
+}
+
+// PurchaseWithContent is a purchase joined to its content.
+type PurchaseWithContent struct {
+	Purchase
+	Content PurchaseContent `json:"content"`
 }
 
 // PurchasePatch changes the mutable columns of a purchase.
@@ -470,6 +547,11 @@ type EmailLogRepo interface {
 	Update(ctx context.Context, id uuid.UUID, p EmailLogPatch) (*EmailLog, error)
 	// Due returns pending entries whose next attempt is at or before now, oldest first.
 	Due(ctx context.Context, now time.Time, limit int) ([]EmailLog, error)
+	// Claim is Due that also moves each returned entry's next attempt to
+	// leaseUntil in the same atomic step, so that several delivery workers
+	// (one per server) never pick the same entry, and an entry whose worker
+	// died is picked up again once the lease ends.
+	Claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([]EmailLog, error)
 	List(ctx context.Context, f EmailLogFilter, page Page) (List[EmailLog], error)
 }
 
@@ -479,6 +561,7 @@ type EmailLogPatch struct {
 	Error         Opt[*string]
 	Attempts      Opt[int]
 	NextAttemptAt Opt[*time.Time]
+	Metadata      Opt[*string]
 }
 
 // EmailLogFilter narrows the email log (newest first).
@@ -486,4 +569,22 @@ type EmailLogFilter struct {
 	RecipientEmail string
 	TemplateName   string
 	Status         EmailStatus
+}
+
+// EmailOptOut records that an address asked for no more non-transactional
+// email (an unsubscribe link). Addresses are stored lower-cased.
+type EmailOptOut struct {
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// EmailOptOutRepo stores opt-outs, one per address.
+type EmailOptOutRepo interface {
+	// Add records the opt-out; adding an address twice keeps the first
+	// record and is not an error.
+	Add(ctx context.Context, email string) (*EmailOptOut, error)
+	// Get returns the opt-out of the address, or ErrNotFound.
+	Get(ctx context.Context, email string) (*EmailOptOut, error)
+	// Remove deletes the opt-out (the address subscribes again).
+	Remove(ctx context.Context, email string) error
 }

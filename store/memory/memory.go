@@ -167,6 +167,7 @@ type state struct {
 
 	templates map[uuid.UUID]*store.EmailTemplate
 	emailLog  map[uuid.UUID]*store.EmailLog
+	optOuts   map[string]*store.EmailOptOut
 }
 
 func newState() *state {
@@ -192,6 +193,7 @@ func newState() *state {
 		creatorAgreements: map[uuid.UUID]*store.CreatorOrgAgreement{},
 		templates:         map[uuid.UUID]*store.EmailTemplate{},
 		emailLog:          map[uuid.UUID]*store.EmailLog{},
+		optOuts:           map[string]*store.EmailOptOut{},
 	}
 }
 
@@ -218,6 +220,7 @@ func (st *state) clone() *state {
 		creatorAgreements: maps.Clone(st.creatorAgreements),
 		templates:         maps.Clone(st.templates),
 		emailLog:          maps.Clone(st.emailLog),
+		optOuts:           maps.Clone(st.optOuts),
 	}
 }
 
