@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/codexforgo/codex/access"
 	"github.com/codexforgo/codex/admin"
@@ -197,6 +198,7 @@ func New(ctx context.Context, cfg Config) (*Codex, error) {
 	})
 	// Pending mail stays in the store and is sent after the next start.
 	c.closers = append(c.closers, c.emails.Close)
+	c.gauges["codex_email_queue_pending"] = c.pendingEmails
 
 	c.auth = auth.New(c.store, authEmails{c.emails}, auth.Config{
 		PublicURL:     cfg.PublicURL,
@@ -400,6 +402,8 @@ func (c *Codex) newTranscoding(cfg Config) error {
 	}
 	c.transcoding = transcode.New(c.store, tc)
 	c.closers = append(c.closers, c.transcoding.Close)
+	c.gauges["codex_transcode_jobs_queued"] = func() float64 { q, _ := c.transcoding.Jobs(); return float64(q) }
+	c.gauges["codex_transcode_jobs_running"] = func() float64 { _, r := c.transcoding.Jobs(); return float64(r) }
 	return nil
 }
 
@@ -481,6 +485,18 @@ func (c *Codex) Gauges() map[string]func() float64 {
 		g[name] = f
 	}
 	return g
+}
+
+// pendingEmails counts queued mail (a store query per scrape; -1 when the
+// store cannot answer, so a dashboard shows the gap rather than a zero).
+func (c *Codex) pendingEmails() float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	l, err := c.store.EmailLog().List(ctx, store.EmailLogFilter{Status: store.EmailPending}, store.Page{Page: 1, Limit: 1})
+	if err != nil {
+		return -1
+	}
+	return float64(l.Total)
 }
 
 // Adapters names the implementation chosen for each seam ("database" →

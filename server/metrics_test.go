@@ -21,6 +21,9 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	is.True(strings.Contains(body, `codex_http_requests_total{method="GET",route="/health",status="200"} 1`))
 	is.True(strings.Contains(body, `codex_http_requests_total{method="GET",route="unmatched",status="404"} 1`))
 	is.True(strings.Contains(body, `codex_http_request_duration_seconds_bucket`))
+	for _, g := range []string{"codex_email_queue_pending 0", "codex_transcode_jobs_queued 0", "codex_transcode_jobs_running 0"} {
+		is.True(strings.Contains(body, g)) // queue gauges
+	}
 }
 
 func TestMetricsToken(t *testing.T) {

@@ -391,6 +391,14 @@ func invalidState(m *store.MediaItem, required store.MediaStatus, op string) *fa
 
 // ---- the local worker pool ----
 
+// Jobs reports this instance's local jobs waiting in the queue and running,
+// for monitoring.
+func (s *Service) Jobs() (queued, running int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queue.Len(), len(s.jobs) - s.queue.Len()
+}
+
 func (s *Service) push(job Job) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
