@@ -1,12 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"reflect"
 	"strconv"
 	"time"
 
@@ -55,49 +52,6 @@ func mountContent(r *router) {
 	mountHLS(r)
 }
 
-// patchField is a JSON field that tells absent, null and a value apart, for
-// PATCH bodies where null clears a column and absence leaves it alone.
-type patchField[T any] struct {
-	Set   bool
-	Null  bool
-	Value T
-}
-
-func (n *patchField[T]) UnmarshalJSON(b []byte) error {
-	n.Set = true
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
-		n.Null = true
-		return nil
-	}
-	if err := json.Unmarshal(b, &n.Value); err != nil {
-		// Returned as a type error so the decoder labels it with the
-		// field's path ("body.priceCents: Expected integer").
-		return &json.UnmarshalTypeError{Value: "value", Type: reflect.TypeFor[T]()}
-	}
-	return nil
-}
-
-// ptr turns a patchField into a patch of a nullable column.
-func (n patchField[T]) ptr() store.Opt[*T] {
-	switch {
-	case !n.Set:
-		return store.Opt[*T]{}
-	case n.Null:
-		return store.Some[*T](nil)
-	}
-	v := n.Value
-	return store.Some(&v)
-}
-
-// val turns a patchField into a patch of a NOT NULL column; null is refused.
-func (n patchField[T]) val(path string, fe *[]fault.Field) store.Opt[T] {
-	if n.Null {
-		*fe = append(*fe, fault.Field{Path: path, Message: "Cannot be null"})
-		return store.Opt[T]{}
-	}
-	return store.Opt[T]{Set: n.Set, Value: n.Value}
-}
-
 // requireUser and requireAuthor run the policy before any input is read,
 // as the reference does: 401 and 403 come before 400.
 func requireUser(r *http.Request) error { return actor.RequireAuth(Actor(r)) }
@@ -115,13 +69,6 @@ func bodyUUID(path string, s *string, fe *[]fault.Field) *uuid.UUID {
 		return nil
 	}
 	return &id
-}
-
-func fieldsErr(fe []fault.Field) error {
-	if len(fe) == 0 {
-		return nil
-	}
-	return fault.InvalidFields(fe...)
 }
 
 // ---- content ----
@@ -167,21 +114,21 @@ func (s *Server) createContent(w http.ResponseWriter, r *http.Request) error {
 }
 
 type updateContentBody struct {
-	Title          patchField[string]   `json:"title"`
-	Slug           patchField[string]   `json:"slug"`
-	Description    patchField[string]   `json:"description"`
-	ContentType    patchField[string]   `json:"contentType"`
-	MediaItemID    patchField[string]   `json:"mediaItemId"`
-	ContentBody    patchField[string]   `json:"contentBody"`
-	OrganizationID patchField[string]   `json:"organizationId"`
-	Category       patchField[string]   `json:"category"`
-	Tags           patchField[[]string] `json:"tags"`
-	ThumbnailURL   patchField[string]   `json:"thumbnailUrl"`
-	Visibility     patchField[string]   `json:"visibility"`
-	PriceCents     patchField[int]      `json:"priceCents"`
+	Title          Patch[string]   `json:"title"`
+	Slug           Patch[string]   `json:"slug"`
+	Description    Patch[string]   `json:"description"`
+	ContentType    Patch[string]   `json:"contentType"`
+	MediaItemID    Patch[string]   `json:"mediaItemId"`
+	ContentBody    Patch[string]   `json:"contentBody"`
+	OrganizationID Patch[string]   `json:"organizationId"`
+	Category       Patch[string]   `json:"category"`
+	Tags           Patch[[]string] `json:"tags"`
+	ThumbnailURL   Patch[string]   `json:"thumbnailUrl"`
+	Visibility     Patch[string]   `json:"visibility"`
+	PriceCents     Patch[int]      `json:"priceCents"`
 }
 
-func optUUID(path string, n patchField[string], fe *[]fault.Field) store.Opt[*uuid.UUID] {
+func optUUID(path string, n Patch[string], fe *[]fault.Field) store.Opt[*uuid.UUID] {
 	switch {
 	case !n.Set:
 		return store.Opt[*uuid.UUID]{}
@@ -205,21 +152,21 @@ func (s *Server) updateContent(w http.ResponseWriter, r *http.Request) error {
 	}
 	var fe []fault.Field
 	in := content.Update{
-		Title:          b.Title.val("body.title", &fe),
-		Slug:           b.Slug.val("body.slug", &fe),
-		Description:    b.Description.ptr(),
+		Title:          b.Title.NotNull("body.title", &fe),
+		Slug:           b.Slug.NotNull("body.slug", &fe),
+		Description:    b.Description.Nullable(),
 		MediaItemID:    optUUID("body.mediaItemId", b.MediaItemID, &fe),
-		ContentBody:    b.ContentBody.ptr(),
+		ContentBody:    b.ContentBody.Nullable(),
 		OrganizationID: optUUID("body.organizationId", b.OrganizationID, &fe),
-		Category:       b.Category.ptr(),
-		Tags:           b.Tags.val("body.tags", &fe),
-		ThumbnailURL:   b.ThumbnailURL.ptr(),
-		PriceCents:     b.PriceCents.ptr(),
+		Category:       b.Category.Nullable(),
+		Tags:           b.Tags.NotNull("body.tags", &fe),
+		ThumbnailURL:   b.ThumbnailURL.Nullable(),
+		PriceCents:     b.PriceCents.Nullable(),
 	}
-	if ct := b.ContentType.val("body.contentType", &fe); ct.Set {
+	if ct := b.ContentType.NotNull("body.contentType", &fe); ct.Set {
 		in.ContentType = store.Some(store.ContentType(ct.Value))
 	}
-	if v := b.Visibility.val("body.visibility", &fe); v.Set {
+	if v := b.Visibility.NotNull("body.visibility", &fe); v.Set {
 		in.Visibility = store.Some(store.Visibility(v.Value))
 	}
 	if err := fieldsErr(fe); err != nil {
@@ -353,8 +300,8 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) error {
 // updateMediaBody has only what a client may change; status and keys are
 // unknown fields here, refused with a 400 (reference oddity 15).
 type updateMediaBody struct {
-	Title       patchField[string] `json:"title"`
-	Description patchField[string] `json:"description"`
+	Title       Patch[string] `json:"title"`
+	Description Patch[string] `json:"description"`
 }
 
 func (s *Server) updateMedia(w http.ResponseWriter, r *http.Request) error {
@@ -370,7 +317,7 @@ func (s *Server) updateMedia(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var fe []fault.Field
-	in := content.MediaUpdate{Title: b.Title.val("body.title", &fe), Description: b.Description.ptr()}
+	in := content.MediaUpdate{Title: b.Title.NotNull("body.title", &fe), Description: b.Description.Nullable()}
 	if err := fieldsErr(fe); err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"sort"
@@ -244,27 +243,11 @@ func (n notifications) create(scope scopeFunc, creator bool) HandlerFunc {
 	}
 }
 
-// nullable tells an absent JSON field from an explicit null.
-type nullable[T any] struct {
-	set   bool
-	value *T
-}
-
-func (o *nullable[T]) UnmarshalJSON(b []byte) error {
-	o.set = true
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
-		o.value = nil
-		return nil
-	}
-	o.value = new(T)
-	return json.Unmarshal(b, o.value)
-}
-
 type templateUpdateBody struct {
 	Subject     *string               `json:"subject"`
 	HTMLBody    *string               `json:"htmlBody"`
 	TextBody    *string               `json:"textBody"`
-	Description nullable[string]      `json:"description"`
+	Description Patch[string]         `json:"description"`
 	Status      *store.TemplateStatus `json:"status"`
 }
 
@@ -292,8 +275,8 @@ func (n notifications) update(scope scopeFunc) HandlerFunc {
 		p := notify.TemplatePatch{
 			Subject: opt(in.Subject), HTMLBody: opt(in.HTMLBody), TextBody: opt(in.TextBody), Status: opt(in.Status),
 		}
-		if in.Description.set {
-			p.Description = store.Some(in.Description.value)
+		if in.Description.Set {
+			p.Description = in.Description.Nullable()
 		}
 		t, err := n.srv.c.Notify().UpdateTemplate(r.Context(), Actor(r), sc, id, p)
 		if err != nil {

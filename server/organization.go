@@ -225,11 +225,11 @@ func (h orgHandlers) checkSlug(w http.ResponseWriter, r *http.Request, slug stri
 }
 
 type updateOrgBody struct {
-	Name        orgOptional[string] `json:"name"`
-	Slug        orgOptional[string] `json:"slug"`
-	Description orgOptional[string] `json:"description"`
-	LogoURL     orgOptional[string] `json:"logoUrl"`
-	WebsiteURL  orgOptional[string] `json:"websiteUrl"`
+	Name        Patch[string] `json:"name"`
+	Slug        Patch[string] `json:"slug"`
+	Description Patch[string] `json:"description"`
+	LogoURL     Patch[string] `json:"logoUrl"`
+	WebsiteURL  Patch[string] `json:"websiteUrl"`
 }
 
 func (h orgHandlers) update(w http.ResponseWriter, r *http.Request) error {
@@ -241,15 +241,15 @@ func (h orgHandlers) update(w http.ResponseWriter, r *http.Request) error {
 	if err := DecodeJSON(r, &b); err != nil {
 		return err
 	}
-	var nulls orgFieldErrs
+	var fe []fault.Field
 	in := org.Update{
-		Name:        b.Name.required(&nulls, "body.name"),
-		Slug:        b.Slug.required(&nulls, "body.slug"),
-		Description: b.Description.nullable(),
-		LogoURL:     b.LogoURL.nullable(),
-		WebsiteURL:  b.WebsiteURL.nullable(),
+		Name:        b.Name.Ptr("body.name", &fe),
+		Slug:        b.Slug.Ptr("body.slug", &fe),
+		Description: b.Description.Nullable(),
+		LogoURL:     b.LogoURL.Nullable(),
+		WebsiteURL:  b.WebsiteURL.Nullable(),
 	}
-	if err := nulls.err(); err != nil {
+	if err := fieldsErr(fe); err != nil {
 		return err
 	}
 	o, err := h.orgs().Update(r.Context(), a, id, in)
@@ -309,7 +309,7 @@ func (h orgHandlers) getSettingsPart(w http.ResponseWriter, r *http.Request, par
 }
 
 type brandingBody struct {
-	PrimaryColorHex orgOptional[string] `json:"primaryColorHex"`
+	PrimaryColorHex Patch[string] `json:"primaryColorHex"`
 }
 
 func (h orgHandlers) putBranding(w http.ResponseWriter, r *http.Request) error {
@@ -321,9 +321,9 @@ func (h orgHandlers) putBranding(w http.ResponseWriter, r *http.Request) error {
 	if err := DecodeJSON(r, &b); err != nil {
 		return err
 	}
-	var nulls orgFieldErrs
-	in := org.BrandingUpdate{PrimaryColorHex: b.PrimaryColorHex.required(&nulls, "body.primaryColorHex")}
-	if err := nulls.err(); err != nil {
+	var fe []fault.Field
+	in := org.BrandingUpdate{PrimaryColorHex: b.PrimaryColorHex.Ptr("body.primaryColorHex", &fe)}
+	if err := fieldsErr(fe); err != nil {
 		return err
 	}
 	out, err := h.orgs().UpdateBranding(r.Context(), a, id, in)
@@ -334,10 +334,10 @@ func (h orgHandlers) putBranding(w http.ResponseWriter, r *http.Request) error {
 }
 
 type contactBody struct {
-	PlatformName orgOptional[string] `json:"platformName"`
-	SupportEmail orgOptional[string] `json:"supportEmail"`
-	ContactURL   orgOptional[string] `json:"contactUrl"`
-	Timezone     orgOptional[string] `json:"timezone"`
+	PlatformName Patch[string] `json:"platformName"`
+	SupportEmail Patch[string] `json:"supportEmail"`
+	ContactURL   Patch[string] `json:"contactUrl"`
+	Timezone     Patch[string] `json:"timezone"`
 }
 
 func (h orgHandlers) putContact(w http.ResponseWriter, r *http.Request) error {
@@ -349,14 +349,14 @@ func (h orgHandlers) putContact(w http.ResponseWriter, r *http.Request) error {
 	if err := DecodeJSON(r, &b); err != nil {
 		return err
 	}
-	var nulls orgFieldErrs
+	var fe []fault.Field
 	in := org.ContactUpdate{
-		PlatformName: b.PlatformName.required(&nulls, "body.platformName"),
-		SupportEmail: b.SupportEmail.required(&nulls, "body.supportEmail"),
-		ContactURL:   b.ContactURL.nullable(),
-		Timezone:     b.Timezone.required(&nulls, "body.timezone"),
+		PlatformName: b.PlatformName.Ptr("body.platformName", &fe),
+		SupportEmail: b.SupportEmail.Ptr("body.supportEmail", &fe),
+		ContactURL:   b.ContactURL.Nullable(),
+		Timezone:     b.Timezone.Ptr("body.timezone", &fe),
 	}
-	if err := nulls.err(); err != nil {
+	if err := fieldsErr(fe); err != nil {
 		return err
 	}
 	out, err := h.orgs().UpdateContact(r.Context(), a, id, in)
@@ -367,8 +367,8 @@ func (h orgHandlers) putContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 type featuresBody struct {
-	EnableSignups   orgOptional[bool] `json:"enableSignups"`
-	EnablePurchases orgOptional[bool] `json:"enablePurchases"`
+	EnableSignups   Patch[bool] `json:"enableSignups"`
+	EnablePurchases Patch[bool] `json:"enablePurchases"`
 }
 
 func (h orgHandlers) putFeatures(w http.ResponseWriter, r *http.Request) error {
@@ -380,12 +380,12 @@ func (h orgHandlers) putFeatures(w http.ResponseWriter, r *http.Request) error {
 	if err := DecodeJSON(r, &b); err != nil {
 		return err
 	}
-	var nulls orgFieldErrs
+	var fe []fault.Field
 	in := org.FeaturesUpdate{
-		EnableSignups:   b.EnableSignups.required(&nulls, "body.enableSignups"),
-		EnablePurchases: b.EnablePurchases.required(&nulls, "body.enablePurchases"),
+		EnableSignups:   b.EnableSignups.Ptr("body.enableSignups", &fe),
+		EnablePurchases: b.EnablePurchases.Ptr("body.enablePurchases", &fe),
 	}
-	if err := nulls.err(); err != nil {
+	if err := fieldsErr(fe); err != nil {
 		return err
 	}
 	out, err := h.orgs().UpdateFeatures(r.Context(), a, id, in)
