@@ -186,6 +186,116 @@ var adminCases = []testCase{
 		f.is.NoErr(err)
 		f.is.Equal(got, store.CustomerStats{TotalCustomers: 1, NewCustomers: 0})
 	}},
+	{"AdminFiguresFollowStatusChanges", func(f *fx) {
+		a := f.adminFixture()
+		org := &a.w.org.ID
+		// The purchases of the fixture, in creation order.
+		ps, err := f.s.Purchases().List(f.ctx, store.PurchaseFilter{OrganizationID: org}, store.Page{Limit: 100})
+		f.is.NoErr(err)
+		find := func(u *store.User, amount int) *store.Purchase {
+			for i := range ps.Items {
+				if p := &ps.Items[i]; p.CustomerID == u.ID && p.AmountPaidCents == amount {
+					return p
+				}
+			}
+			f.Fatalf("no purchase of %d by %s", amount, u.Name)
+			return nil
+		}
+		setStatus := func(p *store.Purchase, st store.PurchaseStatus) {
+			_, err := f.s.Purchases().Update(f.ctx, p.ID, store.PurchasePatch{Status: store.Some(st)})
+			f.is.NoErr(err)
+		}
+		march := store.RevenueFilter{OrganizationID: org, Start: day(2024, 3, 1, 0), End: day(2024, 3, 4, 0)}
+		revenue := func(flt store.RevenueFilter) []store.RevenueDay {
+			got, err := f.s.Admin().RevenueByDay(f.ctx, flt)
+			f.is.NoErr(err)
+			return got
+		}
+		stats := func(orgID *uuid.UUID, since time.Time) store.CustomerStats {
+			got, err := f.s.Admin().CustomerStats(f.ctx, orgID, since)
+			f.is.NoErr(err)
+			return got
+		}
+
+		// Refunding alice's first purchase empties its day and moves her
+		// first purchase to March 3: she becomes new since March 2.
+		f.is.Equal(stats(org, day(2024, 3, 2, 0)), store.CustomerStats{TotalCustomers: 3, NewCustomers: 1})
+		setStatus(find(a.alice, 1000), store.PurchaseRefunded)
+		f.is.Equal(revenue(march), []store.RevenueDay{
+			{Day: day(2024, 3, 3, 0), Purchases: 2, RevenueCents: 4000, PlatformFeeCents: 400, OrganizationFeeCents: 100, CreatorPayoutCents: 3500},
+		})
+		f.is.Equal(stats(org, day(2024, 3, 2, 0)), store.CustomerStats{TotalCustomers: 3, NewCustomers: 2})
+		f.is.Equal(stats(nil, day(2024, 3, 2, 0)), store.CustomerStats{TotalCustomers: 3, NewCustomers: 2})
+		cs, err := f.s.Admin().Customer(f.ctx, org, a.alice.ID)
+		f.is.NoErr(err)
+		f.is.Equal([2]int64{cs.TotalPurchases, cs.TotalSpentCents}, [2]int64{1, 2000})
+
+		// Refunding carol's only purchase here drops her from the
+		// organization; platform-wide she remains, first on March 2.
+		setStatus(find(a.carol, 500), store.PurchaseRefunded)
+		f.is.Equal(stats(org, time.Time{}), store.CustomerStats{TotalCustomers: 2, NewCustomers: 2})
+		f.is.Equal(stats(nil, day(2024, 3, 2, 0)), store.CustomerStats{TotalCustomers: 3, NewCustomers: 3})
+		_, err = f.s.Admin().Customer(f.ctx, org, a.carol.ID)
+		f.notFound(err)
+		got, err := f.s.Admin().ListCustomers(f.ctx, store.CustomerFilter{}, store.Page{})
+		f.is.NoErr(err)
+		f.is.Equal(ids(got.Items, func(c store.CustomerSummary) string { return c.UserID }), []string{a.carol.ID, a.bob.ID, a.alice.ID})
+		f.is.Equal(got.Items[0].TotalSpentCents, int64(4000))
+
+		// A pending purchase completing counts from then on: bob's first
+		// dated purchase becomes March 2.
+		setStatus(find(a.bob, 7777), store.PurchaseCompleted)
+		f.is.Equal(revenue(store.RevenueFilter{OrganizationID: org, Start: day(2024, 3, 2, 0), End: day(2024, 3, 3, 0)}), []store.RevenueDay{
+			{Day: day(2024, 3, 2, 0), Purchases: 1, RevenueCents: 7777, PlatformFeeCents: 778, CreatorPayoutCents: 6999},
+		})
+		f.is.Equal(stats(org, day(2024, 3, 3, 0)), store.CustomerStats{TotalCustomers: 2, NewCustomers: 1}) // alice only
+		top, err := f.s.Admin().TopContent(f.ctx, store.RevenueFilter{OrganizationID: org}, 1)
+		f.is.NoErr(err)
+		f.is.Equal(top[0], store.TopContent{ContentID: a.c3.ID, ContentTitle: "Gamma", RevenueCents: 7777, PurchaseCount: 1})
+
+		// An undated purchase left alone keeps a customer counted, never new.
+		setStatus(find(a.bob, 2000), store.PurchaseRefunded)
+		setStatus(find(a.bob, 7777), store.PurchaseFailed)
+		f.is.Equal(stats(org, time.Time{}), store.CustomerStats{TotalCustomers: 2, NewCustomers: 1})
+		cs, err = f.s.Admin().Customer(f.ctx, org, a.bob.ID)
+		f.is.NoErr(err)
+		f.is.Equal([2]int64{cs.TotalPurchases, cs.TotalSpentCents}, [2]int64{1, 300})
+
+		// A refund reversed counts again, on its own day.
+		setStatus(find(a.carol, 9999), store.PurchaseCompleted)
+		f.is.Equal(revenue(store.RevenueFilter{Start: day(2024, 3, 2, 0), End: day(2024, 3, 3, 0)}), []store.RevenueDay{
+			{Day: day(2024, 3, 2, 0), Purchases: 2, RevenueCents: 13999, PlatformFeeCents: 1400, CreatorPayoutCents: 12599},
+		})
+		f.is.Equal(stats(org, day(2024, 3, 2, 0)), store.CustomerStats{TotalCustomers: 3, NewCustomers: 2}) // alice, carol
+	}},
+	{"RevenueByDayPartialDays", func(f *fx) {
+		a := f.adminFixture()
+		org := &a.w.org.ID
+		revenue := func(flt store.RevenueFilter) []int64 {
+			got, err := f.s.Admin().RevenueByDay(f.ctx, flt)
+			f.is.NoErr(err)
+			out := []int64{}
+			for _, d := range got {
+				out = append(out, d.RevenueCents)
+			}
+			return out
+		}
+		// Bounds inside days cut those days' purchases by the instant; the
+		// whole days between them count in full.
+		f.is.Equal(revenue(store.RevenueFilter{OrganizationID: org, Start: day(2024, 3, 1, 22), End: day(2024, 3, 3, 5)}), []int64{1000, 2000})
+		f.is.Equal(revenue(store.RevenueFilter{OrganizationID: org, Start: day(2024, 3, 1, 23).Add(time.Microsecond), End: day(2024, 3, 3, 11)}), []int64{4000})
+		// bounds count at microseconds, as the database stores instants
+		f.is.Equal(revenue(store.RevenueFilter{OrganizationID: org, Start: day(2024, 3, 3, 0).Add(time.Nanosecond), End: day(2024, 3, 4, 0)}), []int64{4000})
+		f.is.Equal(revenue(store.RevenueFilter{OrganizationID: org, Start: day(2024, 3, 1, 0), End: day(2024, 3, 3, 0).Add(time.Nanosecond)}), []int64{1000})
+		f.is.Equal(revenue(store.RevenueFilter{Start: day(2024, 2, 1, 13), End: day(2024, 3, 2, 9)}), []int64{1000, 4000})
+		// within one day, and across one midnight without a whole day
+		f.is.Equal(revenue(store.RevenueFilter{OrganizationID: org, Start: day(2024, 3, 3, 5), End: day(2024, 3, 3, 11)}), []int64{2000})
+		f.is.Equal(revenue(store.RevenueFilter{OrganizationID: org, Start: day(2024, 3, 2, 5), End: day(2024, 3, 3, 1)}), []int64{2000})
+		// one open bound
+		f.is.Equal(revenue(store.RevenueFilter{OrganizationID: org, Start: day(2024, 3, 1, 23)}), []int64{1000, 4000})
+		f.is.Equal(revenue(store.RevenueFilter{OrganizationID: org, End: day(2024, 3, 3, 1)}), []int64{500, 1000, 2000})
+		f.is.Equal(revenue(store.RevenueFilter{End: day(2024, 3, 2, 0)}), []int64{500, 1000})
+	}},
 	{"ListCustomers", func(f *fx) {
 		a := f.adminFixture()
 		org := &a.w.org.ID
