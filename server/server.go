@@ -74,6 +74,24 @@ func (s *Server) Handler(only ...Surface) http.Handler {
 // handler is Handler with extra routes registered on the first surface's
 // router (tests use it to add handlers that panic or fail).
 func (s *Server) handler(only []Surface, extra func(*router)) http.Handler {
+	h, _ := s.build(only, extra)
+	return h
+}
+
+// Route is one registered method and httprouter pattern
+// ("/api/content/:id").
+type Route struct{ Method, Path string }
+
+// Routes lists every route Handler() registers, in registration order. Some
+// surfaces register shapes ("/api/templates/:p1/:p2") that they dispatch
+// themselves; those appear as registered, not as the routes they stand for.
+// The OpenAPI test compares this table with the document both ways.
+func (s *Server) Routes() []Route {
+	_, routes := s.build(nil, nil)
+	return routes
+}
+
+func (s *Server) build(only []Surface, extra func(*router)) (http.Handler, []Route) {
 	if len(only) == 0 {
 		only = Surfaces()
 	}
@@ -88,6 +106,7 @@ func (s *Server) handler(only []Surface, extra func(*router)) http.Handler {
 
 	seen := map[Surface]bool{}
 	var routers []*router
+	var routes []Route
 	for _, sf := range only {
 		mount := sf.mount()
 		if mount == nil {
@@ -97,7 +116,7 @@ func (s *Server) handler(only []Surface, extra func(*router)) http.Handler {
 			continue
 		}
 		seen[sf] = true
-		rt := &router{srv: s, hr: hr, surface: sf, checks: []check{s.databaseCheck()}}
+		rt := &router{srv: s, hr: hr, surface: sf, checks: []check{s.databaseCheck()}, routes: &routes}
 		mount(rt)
 		routers = append(routers, rt)
 	}
@@ -122,7 +141,8 @@ func (s *Server) handler(only []Surface, extra func(*router)) http.Handler {
 		routers[0].handleHealth("/health", "codex", all)
 	}
 	routers[0].handle("GET", "/metrics", s.serveMetrics)
-	return s.middleware(hr)
+	routers[0].handle("GET", "/openapi.json", serveOpenAPI)
+	return s.middleware(hr), routes
 }
 
 // HandlerFunc is a route handler. A returned error is written with
@@ -151,6 +171,9 @@ type router struct {
 	surface Surface
 	// checks are what this surface's /health probes.
 	checks []check
+	// routes collects what handle registers, shared by every router of
+	// one handler.
+	routes *[]Route
 }
 
 // handle registers h for method and path (httprouter syntax: /api/content/:id).
@@ -158,6 +181,9 @@ func (rt *router) handle(method, path string, h HandlerFunc, opts ...RouteOption
 	var rc routeConfig
 	for _, o := range opts {
 		o(&rc)
+	}
+	if rt.routes != nil {
+		*rt.routes = append(*rt.routes, Route{method, path})
 	}
 	rt.hr.Handle(method, path, func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 		if info := infoFrom(r.Context()); info != nil {
