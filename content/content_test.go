@@ -145,3 +145,29 @@ func TestLifecycleAndOrgRules(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestUploadOriginalInProcess(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	f := setup(t)
+	file := append([]byte("\x1a\x45\xdf\xa3"), bytes.Repeat([]byte{2}, 40)...)
+	up, err := f.svc.CreateMedia(ctx, f.creator, content.NewMedia{Title: "Clip", MediaType: store.MediaVideo, MimeType: "video/webm", FileSizeBytes: int64(len(file)), Filename: "clip.webm"})
+	is.NoErr(err)
+
+	other := &store.User{Name: "O", Email: "o@example.com", Role: store.RoleCreator}
+	is.NoErr(f.db.Users().Create(ctx, other))
+	err = f.svc.UploadOriginal(ctx, &actor.Actor{UserID: other.ID, Role: store.RoleCreator}, up.ID, bytes.NewReader(file), "video/webm", -1)
+	is.True(errors.Is(err, fault.NotFound)) // someone else's item does not exist for them
+
+	err = f.svc.UploadOriginal(ctx, f.creator, up.ID, bytes.NewReader(file), "video/mp4", -1)
+	is.Equal(fault.From(err).Code, content.CodeUploadTypeMismatch)
+	err = f.svc.UploadOriginal(ctx, f.creator, up.ID, bytes.NewReader(append(file, 0)), "video/webm", -1)
+	is.Equal(fault.From(err).Code, content.CodeUploadSizeMismatch)
+
+	is.NoErr(f.svc.UploadOriginal(ctx, f.creator, up.ID, bytes.NewReader(file), "video/webm", int64(len(file))))
+	res, err := f.svc.CompleteUpload(ctx, f.creator, up.ID)
+	is.NoErr(err)
+	is.Equal(res.Status, store.MediaTranscoding)
+	err = f.svc.UploadOriginal(ctx, f.creator, up.ID, bytes.NewReader(file), "video/webm", -1)
+	is.True(errors.Is(err, fault.Conflict)) // no longer awaiting an upload
+}

@@ -204,20 +204,46 @@ func (s *Service) Upload(ctx context.Context, mediaID uuid.UUID, token string, b
 	if !s.now().Before(claims.expiry) {
 		return errUploadURLExpired
 	}
+	return s.putOriginal(ctx, m, body, contentType, contentLength)
+}
+
+// UploadOriginal stores the original of a's media item from a Go program,
+// without going through an upload URL: the same checks as Upload (the item
+// is still uploading, the type and exact size are the declared ones), with
+// the actor's ownership in place of the URL's signature. Call
+// CompleteUpload afterwards, as an HTTP client would.
+func (s *Service) UploadOriginal(ctx context.Context, a *actor.Actor, id uuid.UUID, body io.Reader, contentType string, contentLength int64) error {
+	if err := actor.RequireRole(a, Authors...); err != nil {
+		return err
+	}
+	m, err := s.loadMedia(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if m.MimeType == nil || m.FileSizeBytes == nil {
+		return notAwaitingUpload(m)
+	}
+	return s.putOriginal(ctx, m, body, contentType, contentLength)
+}
+
+// putOriginal streams an original into Blobs, holding it to the declared
+// type and size.
+func (s *Service) putOriginal(ctx context.Context, m *store.MediaItem, body io.Reader, contentType string, contentLength int64) error {
 	if m.Status != store.MediaUploading {
 		return notAwaitingUpload(m)
 	}
+	size := *m.FileSizeBytes
 	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt != *m.MimeType {
 		return fault.New(fault.Invalid, CodeUploadTypeMismatch,
 			fmt.Sprintf("Content-Type must be %s, as declared", *m.MimeType))
 	}
-	if contentLength >= 0 && contentLength != claims.size {
-		return sizeMismatch(claims.size, contentLength)
+	if contentLength >= 0 && contentLength != size {
+		return sizeMismatch(size, contentLength)
 	}
-	lr := &exactReader{r: body, left: claims.size}
-	err = s.blobs.Put(ctx, m.R2Key, lr, claims.size, *m.MimeType)
+	lr := &exactReader{r: body, left: size}
+	err := s.blobs.Put(ctx, m.R2Key, lr, size, *m.MimeType)
 	if lr.over || (err != nil && errors.Is(err, fault.Invalid)) {
-		return sizeMismatch(claims.size, -1).Wrap(err)
+		return sizeMismatch(size, -1).Wrap(err)
 	}
 	return err
 }

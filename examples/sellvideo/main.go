@@ -263,7 +263,7 @@ func sellVideo(ctx context.Context, out io.Writer, c *codex.Codex, creator *acto
 	if err != nil {
 		return nil, fmt.Errorf("create media: %w", err)
 	}
-	if err := upload(ctx, c, mu, clip); err != nil {
+	if err := upload(ctx, c, creator, mu, clip); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(out, "uploaded the original (%d bytes) to %s\n", info.Size(), mu.R2Key)
@@ -337,22 +337,16 @@ func makeClip(ctx context.Context, dir string) (string, error) {
 	return p, nil
 }
 
-// upload sends the original where CreateMedia said. With the default disk
-// blobs that is a URL signed by the platform itself, whose last segment is
-// the upload token; Content().Upload is what the server runs for a PUT to
-// it. (With S3 blobs the URL is presigned and a plain HTTP PUT goes there.)
-func upload(ctx context.Context, c *codex.Codex, mu *content.MediaUpload, file string) error {
-	prefix := c.Config().PublicURL + "/api/media/" + mu.ID.String() + "/upload/"
-	token, ok := strings.CutPrefix(mu.Upload.URL, prefix)
-	if !ok {
-		return fmt.Errorf("upload target %s is not served by the platform; PUT the file there", mu.Upload.URL)
-	}
+// upload stores the original in process: a Go program holding the
+// creator's actor needs no upload URL (an HTTP client would PUT the file to
+// mu.Upload.URL instead).
+func upload(ctx context.Context, c *codex.Codex, creator *actor.Actor, mu *content.MediaUpload, file string) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return c.Content().Upload(ctx, mu.ID, token, f, mu.Upload.Headers["Content-Type"], *mu.FileSizeBytes)
+	return c.Content().UploadOriginal(ctx, creator, mu.ID, f, *mu.MimeType, *mu.FileSizeBytes)
 }
 
 // waitReady polls the transcoding status as a dashboard would.
