@@ -283,6 +283,17 @@ func (s *Service) OpenHLS(ctx context.Context, token, rel string) (*HLSObject, e
 	return &HLSObject{Body: body, Info: info, ContentType: ct, ExpiresAt: claims.ExpiresAt}, nil
 }
 
+// OpenURL is OpenHLS for a URL under a grant: the streaming URL itself, or
+// a variant playlist or segment URL resolved against it, as a player would
+// request them.
+func (s *Service) OpenURL(ctx context.Context, url string) (*HLSObject, error) {
+	token, rel, ok := s.signer.Split(url)
+	if !ok {
+		return nil, errObjectNotFound
+	}
+	return s.OpenHLS(ctx, token, rel)
+}
+
 // Signer exposes the grant signer (benchmarks, tools that mint grants for
 // media they have already authorised).
 func (s *Service) Signer() *Signer { return s.signer }

@@ -56,6 +56,18 @@ func NewSigner(publicURL string, key []byte) *Signer {
 	return s
 }
 
+// Split takes apart a URL this signer made (a streaming URL, or a variant
+// or segment URL resolved against it) into the grant token and the object
+// path under the media's HLS prefix.
+func (s *Signer) Split(url string) (token, rel string, ok bool) {
+	p, ok := strings.CutPrefix(url, s.base)
+	if !ok {
+		return "", "", false
+	}
+	token, rel, ok = strings.Cut(p, "/")
+	return token, rel, ok && token != "" && rel != ""
+}
+
 // payload writes the signed part of a token into st.buf.
 func (st *macState) payload(mediaID uuid.UUID, creatorID string, expiry time.Time) []byte {
 	b := st.buf[:grantHeader]

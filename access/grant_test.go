@@ -94,3 +94,20 @@ func BenchmarkVerifyGrant(b *testing.B) {
 		}
 	}
 }
+
+func TestSplitTakesApartOnlyItsOwnURLs(t *testing.T) {
+	is := is.New(t)
+	s := NewSigner("http://x/", testKey)
+	u := s.Sign(uuid.New(), "creatorABC", time.Unix(1_900_000_000, 0), "master.m3u8")
+	tok, rel, ok := s.Split(u)
+	is.True(ok)
+	is.Equal(tok, tokenOf(t, u))
+	is.Equal(rel, "master.m3u8")
+	_, rel, ok = s.Split(strings.TrimSuffix(u, "master.m3u8") + "720p/segment_000.ts")
+	is.True(ok)
+	is.Equal(rel, "720p/segment_000.ts") // relative URIs keep the token
+	for _, bad := range []string{"http://other/api/access/hls/" + tok + "/master.m3u8", "http://x/api/access/hls/" + tok, "http://x/api/access/hls//master.m3u8"} {
+		_, _, ok = s.Split(bad)
+		is.True(!ok)
+	}
+}

@@ -26,7 +26,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -381,11 +380,7 @@ func checkStream(ctx context.Context, out io.Writer, c *codex.Codex, customer *a
 		return fmt.Errorf("stream: %w", err)
 	}
 	fmt.Fprintf(out, "streaming grant until %s: %s\n", g.ExpiresAt.Format(time.RFC3339), g.StreamingURL)
-	token, rel, err := grantPath(c, g.StreamingURL)
-	if err != nil {
-		return err
-	}
-	obj, err := c.Access().OpenHLS(ctx, token, rel)
+	obj, err := c.Access().OpenURL(ctx, g.StreamingURL)
 	if err != nil {
 		return fmt.Errorf("open master playlist: %w", err)
 	}
@@ -405,7 +400,7 @@ func checkStream(ctx context.Context, out io.Writer, c *codex.Codex, customer *a
 	}
 	// Variant URIs are relative, so a player fetches them under the same
 	// token: the grant covers the whole stream, not just the master.
-	v, err := c.Access().OpenHLS(ctx, token, path.Join(path.Dir(rel), variants[0]))
+	v, err := c.Access().OpenURL(ctx, g.StreamingURL[:strings.LastIndexByte(g.StreamingURL, '/')+1]+variants[0])
 	if err != nil {
 		return fmt.Errorf("open variant playlist: %w", err)
 	}
@@ -413,20 +408,6 @@ func checkStream(ctx context.Context, out io.Writer, c *codex.Codex, customer *a
 	fmt.Fprintf(out, "the grant opens the master playlist and its variant %s\n", variants[0])
 	return nil
 }
-
-// grantPath splits a streaming URL into the grant token and the object
-// path under it.
-func grantPath(c *codex.Codex, streamingURL string) (token, rel string, err error) {
-	p, ok := strings.CutPrefix(streamingURL, c.Config().PublicURL+hlsRoute)
-	token, rel, ok2 := strings.Cut(p, "/")
-	if !ok || !ok2 {
-		return "", "", fmt.Errorf("unexpected streaming URL %s", streamingURL)
-	}
-	return token, rel, nil
-}
-
-// hlsRoute is where streaming grants point (see access.Signer).
-const hlsRoute = "/api/access/hls/"
 
 func money(cents int) string { return fmt.Sprintf("$%d.%02d", cents/100, cents%100) }
 

@@ -97,3 +97,7 @@ func httpError(w http.ResponseWriter, err error) {
 	fe := fault.From(err)
 	http.Error(w, fe.Code+": "+fe.Message, fe.Kind.Status())
 }
+
+// hlsRoute is where streaming grants point (see access.Signer): this page
+// serves the grant's files at the same place the platform's server would.
+const hlsRoute = "/api/access/hls/"
