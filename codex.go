@@ -24,6 +24,7 @@ import (
 	"github.com/codexforgo/codex/access"
 	"github.com/codexforgo/codex/admin"
 	"github.com/codexforgo/codex/auth"
+	"github.com/codexforgo/codex/auth/redisevictions"
 	"github.com/codexforgo/codex/content"
 	"github.com/redis/go-redis/v9"
 
@@ -139,6 +140,8 @@ func New(ctx context.Context, cfg Config) (*Codex, error) {
 		c.adapters["blobs"] = "disk:" + cfg.blobDir()
 	}
 
+	// With Redis, instances tell each other about revoked sessions.
+	var evictions *redisevictions.Bus
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -151,6 +154,9 @@ func New(ctx context.Context, cfg Config) (*Codex, error) {
 		}
 		c.limiter = ratelimit.New(redisstore.New(rc))
 		c.adapters["ratelimit"] = "redis"
+		evictions = redisevictions.New(rc, "", c.log)
+		c.closers = append(c.closers, evictions.Close)
+		c.adapters["sessions"] = "redis-evictions"
 	} else {
 		c.limiter = ratelimit.New(ratelimit.NewMemoryStore())
 		c.adapters["ratelimit"] = "memory"
@@ -200,12 +206,21 @@ func New(ctx context.Context, cfg Config) (*Codex, error) {
 	c.closers = append(c.closers, c.emails.Close)
 	c.gauges["codex_email_queue_pending"] = c.pendingEmails
 
-	c.auth = auth.New(c.store, authEmails{c.emails}, auth.Config{
+	ac := auth.Config{
 		PublicURL:     cfg.PublicURL,
 		OwnerEmails:   cfg.OwnerEmails,
 		CreatorSignup: cfg.CreatorSignup,
 		Log:           c.log,
-	})
+	}
+	if evictions != nil {
+		ac.Evictions = evictions
+	}
+	c.auth = auth.New(c.store, authEmails{c.emails}, ac)
+	if evictions != nil {
+		if err := evictions.Subscribe(ctx, c.auth.ApplyEviction); err != nil {
+			return nil, fmt.Errorf("codex: redis: session evictions: %w", err)
+		}
+	}
 	if err := c.newTranscoding(cfg); err != nil {
 		return nil, err
 	}

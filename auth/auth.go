@@ -68,6 +68,9 @@ type Config struct {
 	CacheTTL time.Duration
 	// HashConcurrency bounds simultaneous password hashes (default NumCPU).
 	HashConcurrency int
+	// Evictions shares cache evictions with other instances (nil: this
+	// process only). See Eviction.
+	Evictions Evictions
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	Log *slog.Logger
@@ -122,6 +125,40 @@ func New(db store.Store, emails Emailer, cfg Config) *Service {
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+// Eviction drops cached sessions: the one with TokenHash, or every session
+// of UserID except ExceptSession.
+type Eviction struct {
+	TokenHash     string `json:"h,omitempty"`
+	UserID        string `json:"u,omitempty"`
+	ExceptSession string `json:"x,omitempty"`
+}
+
+// Evictions carries evictions between instances that share a database, so
+// a session revoked on one is refused by every instance at once rather
+// than after the cache TTL. Publish must not block for long; a lost message
+// is bounded by the TTL.
+type Evictions interface {
+	Publish(ctx context.Context, e Eviction)
+}
+
+// ApplyEviction applies an eviction received from another instance.
+func (s *Service) ApplyEviction(e Eviction) {
+	if e.TokenHash != "" {
+		s.cache.evict(e.TokenHash)
+	}
+	if e.UserID != "" {
+		s.cache.evictUser(e.UserID, e.ExceptSession)
+	}
+}
+
+// evict drops cached sessions here and tells the other instances.
+func (s *Service) evict(ctx context.Context, e Eviction) {
+	s.ApplyEviction(e)
+	if s.cfg.Evictions != nil {
+		s.cfg.Evictions.Publish(context.WithoutCancel(ctx), e)
+	}
+}
 
 // ---- inputs and outputs ----
 
@@ -505,7 +542,7 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 		return nil
 	}
 	h := hashToken(token)
-	s.cache.evict(h)
+	s.evict(ctx, Eviction{TokenHash: h})
 	sess, _, err := s.db.Sessions().GetWithUser(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -544,7 +581,7 @@ func (s *Service) RevokeSession(ctx context.Context, a *actor.Actor, sessionID s
 	if err != nil {
 		return err
 	}
-	s.cache.evict(removed.TokenHash)
+	s.evict(ctx, Eviction{TokenHash: removed.TokenHash})
 	return nil
 }
 
@@ -565,20 +602,20 @@ func (s *Service) RevokeOtherSessions(ctx context.Context, a *actor.Actor) error
 }
 
 func (s *Service) revokeUser(ctx context.Context, userID, except string) error {
-	removed, err := s.db.Sessions().DeleteByUser(ctx, userID, except)
-	for _, r := range removed {
-		s.cache.evict(r.TokenHash)
-	}
-	// Evict by user too: a session created since the list was read is
-	// dropped from the cache by its own lookup, not kept stale.
-	s.cache.evictUser(userID, except)
+	_, err := s.db.Sessions().DeleteByUser(ctx, userID, except)
+	// By user rather than by the deleted rows' hashes: one message for
+	// every instance, and it also covers a session another instance cached
+	// from a read that raced the delete.
+	s.evict(ctx, Eviction{UserID: userID, ExceptSession: except})
 	return err
 }
 
 // InvalidateUser drops cached sessions of the user so the next request sees
 // fresh role and membership data. Other services call it after changing
 // either.
-func (s *Service) InvalidateUser(userID string) { s.cache.evictUser(userID, "") }
+func (s *Service) InvalidateUser(userID string) {
+	s.evict(context.Background(), Eviction{UserID: userID})
+}
 
 // ---- passwords ----
 
@@ -774,7 +811,7 @@ func (s *Service) UpdateProfile(ctx context.Context, a *actor.Actor, p Profile) 
 	if err != nil {
 		return nil, err
 	}
-	s.cache.evictUser(a.UserID, "")
+	s.evict(ctx, Eviction{UserID: a.UserID})
 	return u, nil
 }
 
