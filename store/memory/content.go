@@ -137,15 +137,7 @@ func (r mediaRepo) Update(ctx context.Context, id uuid.UUID, p store.MediaPatch)
 
 func (r mediaRepo) SoftDelete(ctx context.Context, id uuid.UUID) error {
 	return r.d.write(ctx, func(st *state) error {
-		old, ok := st.liveMedia(id)
-		if !ok {
-			return store.ErrNotFound
-		}
-		n := clone(old)
-		now := r.d.now()
-		n.DeletedAt, n.UpdatedAt = &now, now
-		st.media[id] = n
-		return nil
+		return softDelete(st.media, id, r.d.now(), func(x *store.MediaItem) (**time.Time, *time.Time) { return &x.DeletedAt, &x.UpdatedAt })
 	})
 }
 
@@ -355,15 +347,7 @@ func (r contentRepo) Update(ctx context.Context, id uuid.UUID, p store.ContentPa
 
 func (r contentRepo) SoftDelete(ctx context.Context, id uuid.UUID) error {
 	return r.d.write(ctx, func(st *state) error {
-		old, ok := st.liveContent(id)
-		if !ok {
-			return store.ErrNotFound
-		}
-		n := clone(old)
-		now := r.d.now()
-		n.DeletedAt, n.UpdatedAt = &now, now
-		st.content[id] = n
-		return nil
+		return softDelete(st.content, id, r.d.now(), func(x *store.Content) (**time.Time, *time.Time) { return &x.DeletedAt, &x.UpdatedAt })
 	})
 }
 

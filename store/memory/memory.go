@@ -355,6 +355,24 @@ func set[T any](dst *T, o store.Opt[T]) {
 	}
 }
 
+// softDelete stamps deleted_at and updated_at on the live row id of table,
+// as a soft delete in PostgreSQL does; a missing or already deleted row is
+// ErrNotFound. stamps returns the row's two timestamp fields.
+func softDelete[T any](table map[uuid.UUID]*T, id uuid.UUID, now time.Time, stamps func(*T) (**time.Time, *time.Time)) error {
+	old, ok := table[id]
+	if !ok {
+		return store.ErrNotFound
+	}
+	if deleted, _ := stamps(old); *deleted != nil {
+		return store.ErrNotFound
+	}
+	n := clone(old)
+	deleted, updated := stamps(n)
+	*deleted, *updated = &now, now
+	table[id] = n
+	return nil
+}
+
 func orNil[T any](ok bool, v *T) (*T, error) {
 	if !ok {
 		return nil, store.ErrNotFound

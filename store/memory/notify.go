@@ -125,15 +125,7 @@ func (r templateRepo) Update(ctx context.Context, id uuid.UUID, p store.Template
 
 func (r templateRepo) SoftDelete(ctx context.Context, id uuid.UUID) error {
 	return r.d.write(ctx, func(st *state) error {
-		old, ok := st.liveTemplate(id)
-		if !ok {
-			return store.ErrNotFound
-		}
-		n := clone(old)
-		now := r.d.now()
-		n.DeletedAt, n.UpdatedAt = &now, now
-		st.templates[id] = n
-		return nil
+		return softDelete(st.templates, id, r.d.now(), func(x *store.EmailTemplate) (**time.Time, *time.Time) { return &x.DeletedAt, &x.UpdatedAt })
 	})
 }
 

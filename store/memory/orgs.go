@@ -101,15 +101,7 @@ func (r orgRepo) Update(ctx context.Context, id uuid.UUID, p store.OrganizationP
 
 func (r orgRepo) SoftDelete(ctx context.Context, id uuid.UUID) error {
 	return r.d.write(ctx, func(st *state) error {
-		old, ok := st.liveOrg(id)
-		if !ok {
-			return store.ErrNotFound
-		}
-		n := clone(old)
-		now := r.d.now()
-		n.DeletedAt, n.UpdatedAt = &now, now
-		st.orgs[id] = n
-		return nil
+		return softDelete(st.orgs, id, r.d.now(), func(x *store.Organization) (**time.Time, *time.Time) { return &x.DeletedAt, &x.UpdatedAt })
 	})
 }
 
